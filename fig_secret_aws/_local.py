@@ -19,26 +19,17 @@ __all__ = ["isolated_aws_environment", "local_secrets_manager"]
 LOCAL_HOST = "127.0.0.1"
 LOCAL_REGION = "eu-west-1"
 
-# Variables that could lead botocore to real credentials, a real endpoint or the instance
-# metadata service; the isolated environment removes them.
-_REMOVED_VARIABLES = (
-    "AWS_PROFILE",
-    "AWS_DEFAULT_PROFILE",
-    "AWS_SESSION_TOKEN",
-    "AWS_SECURITY_TOKEN",
-    "AWS_REGION",
-    "AWS_ROLE_ARN",
-    "AWS_WEB_IDENTITY_TOKEN_FILE",
-    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
-    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
-    "AWS_CONTAINER_AUTHORIZATION_TOKEN",
-    "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
-)
+# Proxy variables would send requests meant for 127.0.0.1 to another host. Every AWS_*
+# variable is removed as well, then the isolated ones are set.
+_REMOVED_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY")
 
 
 @contextmanager
 def isolated_aws_environment(endpoint_url: str) -> Iterator[None]:
     """Point every AWS setting of this process at *endpoint_url*, with fake credentials.
+
+    Profiles, container and instance credentials, proxies and every other ``AWS_*`` variable
+    are removed, so that nothing can reach a real AWS endpoint.
 
     The previous environment is restored on exit.
     """
@@ -48,8 +39,9 @@ def isolated_aws_environment(endpoint_url: str) -> Iterator[None]:
         with open(empty_file, "w", encoding="utf-8"):  # noqa: PTH123
             pass
 
-        for name in _REMOVED_VARIABLES:
-            os.environ.pop(name, None)
+        for name in list(os.environ):
+            if name.startswith("AWS_") or name.upper() in _REMOVED_VARIABLES:
+                del os.environ[name]
         os.environ.update(
             {
                 "AWS_ACCESS_KEY_ID": "testing",

@@ -60,10 +60,12 @@ def _test_pythons() -> list[str]:
     return sorted({found[0], found[-1]}, key=found.index)
 
 
-TEST_PYTHONS = _test_pythons() or [None]
+TEST_PYTHONS = _test_pythons()
+TEST_PYTHON_IDS = [Path(path).name for path in TEST_PYTHONS]
 
 
-@nox.session(python=TEST_PYTHONS)
+@nox.session
+@nox.parametrize("python", TEST_PYTHONS or [None], ids=TEST_PYTHON_IDS or ["current"])
 def tests(session: nox.Session) -> None:
     """Run the test suite against moto's server on 127.0.0.1, warnings as errors."""
     session.install("-e", ".[test]")

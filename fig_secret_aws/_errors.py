@@ -55,6 +55,10 @@ class FigSecretError(Exception):
         super().__init__(message)
         self.secret_name = secret_name
 
+    def __reduce__(self) -> tuple[type[FigSecretError], tuple[str], dict[str, object]]:
+        """Keep the attributes when the error is pickled, such as across processes."""
+        return (type(self), (str(self),), dict(self.__dict__))
+
 
 class InvalidClientNameError(FigSecretError, ValueError):
     """Raised when a client name cannot be turned into a valid secret name.
@@ -96,7 +100,7 @@ class SecretAccessDeniedError(FigSecretError):
 
     """
 
-    def __init__(self, message: str, *, secret_name: str | None, action: str) -> None:
+    def __init__(self, message: str, *, secret_name: str | None = None, action: str = "") -> None:
         super().__init__(message, secret_name=secret_name)
         self.action = action
 
@@ -117,7 +121,7 @@ class SecretsManagerUnavailableError(FigSecretError):
 
     """
 
-    def __init__(self, message: str, *, secret_name: str | None, attempts: int) -> None:
+    def __init__(self, message: str, *, secret_name: str | None = None, attempts: int = 0) -> None:
         super().__init__(message, secret_name=secret_name)
         self.attempts = attempts
 
@@ -130,7 +134,9 @@ class SecretsManagerRequestError(FigSecretError):
 
     """
 
-    def __init__(self, message: str, *, secret_name: str | None, error_code: str) -> None:
+    def __init__(
+        self, message: str, *, secret_name: str | None = None, error_code: str = ""
+    ) -> None:
         super().__init__(message, secret_name=secret_name)
         self.error_code = error_code
 

@@ -283,7 +283,9 @@ class AwsSecretProvider:
 
         self._state = _State.CLOSED
         self._cache.clear()
-        self._manager = None
+        if self._manager is not None:
+            self._manager.mark_closed()
+            self._manager = None
         await self._stack.aclose()
         logger.debug("Provider closed")
 
@@ -298,7 +300,7 @@ class AwsSecretProvider:
             TypeError: *client_name* is not a ``str``.
             InvalidClientNameError: the name cannot form a valid secret name.
             SecretNotFoundError: the secret does not exist and auto-create is off.
-            FigSecretError: any other failure; see the module ``fig_secret_aws._errors``.
+            FigSecretError: any other failure, as a subclass that names the cause.
 
         """
         try:
@@ -401,7 +403,9 @@ class AwsSecretProvider:
                 else:
                     entry = await self._fetch_as_leader(client_name, secret_name, flight)
 
-                if not flight.discarded:
+                # aclose() or invalidate() during the fetch: the caller gets the value, but
+                # it is not cached.
+                if not flight.discarded and self._state is not _State.CLOSED:
                     self._cache[client_name] = entry
 
                 return entry

@@ -36,6 +36,7 @@ from ._errors import (
     AwsConfigurationError,
     AwsCredentialsError,
     FigSecretError,
+    ProviderClosedError,
     SecretAccessDeniedError,
     SecretBinaryValueError,
     SecretDecryptionError,
@@ -261,19 +262,24 @@ class SecretsManager:
     def __init__(self, client: SecretsManagerClient, retry: RetryPolicy) -> None:
         self._client = client
         self._retry = retry
+        self._closed = False
         self._send_with_retries = backoff.on_exception(
             backoff.expo,
             (ClientError, BotoCoreError),
             max_tries=retry.max_attempts,
             max_time=retry.max_time,
             jitter=backoff.full_jitter,
-            giveup=lambda error: not is_transient(error),
+            giveup=lambda error: self._closed or not is_transient(error),
             # backoff's own logger would report permanent errors at ERROR.
             logger=None,
             on_backoff=self._log_retry,
             factor=retry.base_delay,
             max_value=retry.max_delay,
         )(self._send)
+
+    def mark_closed(self) -> None:
+        """Stop retrying: the client is about to close, so requests under way will fail."""
+        self._closed = True
 
     @property
     def region_name(self) -> str:
@@ -361,6 +367,13 @@ class SecretsManager:
         try:
             response = await self._send_with_retries(operation, secret_name, request, attempts)
         except (ClientError, BotoCoreError) as exc:
+            if self._closed:
+                msg = (
+                    f"{operation} for {secret_name!r} was interrupted because the "
+                    "AwsSecretProvider was closed with aclose()."
+                )
+                raise ProviderClosedError(msg, secret_name=secret_name) from exc
+
             elapsed = time.monotonic() - started
             if is_transient(exc):
                 logger.warning(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import pickle
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -288,3 +289,22 @@ async def test_session_with_wrong_type_rejected(make_provider: ProviderFactory) 
 
     with pytest.raises(TypeError, match="AioSession"):
         await provider.get_secret("Orders")
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        SecretAccessDeniedError("denied", secret_name="FIG_A_SECRET", action="kms:Decrypt"),
+        SecretsManagerUnavailableError("down", secret_name="FIG_A_SECRET", attempts=5),
+        SecretsManagerRequestError("odd", secret_name="FIG_A_SECRET", error_code="Odd"),
+        InvalidClientNameError("bad name"),
+    ],
+    ids=type,
+)
+def test_errors_survive_pickling(error: FigSecretError) -> None:
+    """Errors cross process boundaries, such as from a ProcessPoolExecutor, intact."""
+    copy = pickle.loads(pickle.dumps(error))  # noqa: S301 (our own bytes)
+
+    assert type(copy) is type(error)
+    assert str(copy) == str(error)
+    assert copy.__dict__ == error.__dict__

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from typing import TYPE_CHECKING, Any
 
@@ -135,3 +136,40 @@ async def test_unknown_profile_raises_configuration_error(endpoint_url: str) -> 
     with pytest.raises(FigSecretError, match="'does-not-exist' was not found"):
         await provider.get_secret("Lifecycle")
     await provider.aclose()
+
+
+@pytest.mark.asyncio
+async def test_aclose_during_fetch_caches_nothing(
+    stored: str, endpoint_url: str, proxy: FaultProxy
+) -> None:
+    """A caller's client stays open, so the fetch finishes after aclose() and is not cached."""
+    proxy.latency = 0.2
+    async with AioSession().create_client(
+        "secretsmanager", region_name="eu-west-1", endpoint_url=endpoint_url
+    ) as client:
+        provider = AwsSecretProvider(client=client)
+        fetch = asyncio.ensure_future(provider.get_secret("Lifecycle"))
+        await asyncio.sleep(0.05)
+
+        await provider.aclose()
+
+        assert await fetch == stored
+        assert provider._cache == {}
+        with pytest.raises(ProviderClosedError):
+            await provider.get_secret("Lifecycle")
+
+
+@pytest.mark.asyncio
+async def test_aclose_interrupts_fetch_without_retries(
+    stored: str, make_provider: ProviderFactory, proxy: FaultProxy
+) -> None:
+    provider = make_provider()
+    proxy.latency = 0.2
+    fetch = asyncio.ensure_future(provider.get_secret("Lifecycle"))
+    await asyncio.sleep(0.05)
+
+    await provider.aclose()
+
+    with pytest.raises(ProviderClosedError, match="interrupted"):
+        await fetch
+    assert proxy.count() <= 1

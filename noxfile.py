@@ -82,9 +82,9 @@ def lint(session: nox.Session) -> None:
 
 @nox.session
 def typing(session: nox.Session) -> None:
-    """Type-check the package with mypy --strict."""
+    """Type-check the package, and the typing checks of its public API, with mypy --strict."""
     session.install("-e", ".[typing]")
-    session.run("mypy", "--strict", "fig_secret_aws")
+    session.run("mypy", "--strict", "fig_secret_aws", "tests/typing_usage.py")
 
 
 @nox.session

@@ -79,9 +79,10 @@ class _Entry:
 class _Flight:
     """Coordination for one secret name while callers are fetching it.
 
-    ``completed`` counts finished fetches. A caller notes it before waiting for the lock; if it
-    changed by the time the caller holds the lock, a fetch ran meanwhile and the caller takes
-    that fetch's outcome (its value or its error) instead of sending requests of its own.
+    ``completed`` counts finished fetches, and a caller notes it before waiting for the lock.
+    If it has changed once the caller holds the lock, a fetch ran meanwhile. The caller then
+    takes that fetch's outcome, its value or its error, instead of sending requests of its own.
+    ``fetch_number`` numbers the latest fetch, so that a forced re-read can reject an older one.
     """
 
     __slots__ = ("completed", "discarded", "entry", "error", "fetch_number", "lock", "users")
@@ -146,7 +147,7 @@ class AwsSecretProvider:
             Defaults to 10.
         retry_base_delay: first backoff delay in seconds (full jitter, doubling each retry).
             Defaults to 0.25.
-        retry_max_delay: longest backoff delay in seconds. Defaults to 4.
+        retry_max_delay: maximum backoff delay in seconds. Defaults to 4.
         connect_timeout: seconds to open a connection (owned client only). Defaults to 2.
         read_timeout: seconds to wait for a reply (owned client only). Defaults to 5.
         max_pool_connections: HTTP connections kept by the owned client. Defaults to 10.

@@ -132,7 +132,7 @@ class RetryPolicy:
         max_attempts: requests sent at most for one operation, the first one included.
         max_time: seconds after the first request past which no new attempt starts.
         base_delay: the first backoff delay before jitter, in seconds; it doubles each retry.
-        max_delay: the longest backoff delay before jitter, in seconds.
+        max_delay: the maximum backoff delay before jitter, in seconds.
 
     """
 

@@ -15,6 +15,7 @@ from ._errors import (
     EventLoopMismatchError,
     FigSecretError,
     InvalidClientNameError,
+    InvalidSecretValueError,
     ProviderClosedError,
     SecretAccessDeniedError,
     SecretBinaryValueError,
@@ -28,6 +29,7 @@ from ._errors import (
 )
 from ._naming import secret_name_for
 from ._provider import AwsSecretProvider
+from ._results import EnsureResult, RotateResult
 
 try:
     __version__ = _metadata.version("fig-secret-aws")
@@ -38,10 +40,13 @@ __all__ = [
     "AwsConfigurationError",
     "AwsCredentialsError",
     "AwsSecretProvider",
+    "EnsureResult",
     "EventLoopMismatchError",
     "FigSecretError",
     "InvalidClientNameError",
+    "InvalidSecretValueError",
     "ProviderClosedError",
+    "RotateResult",
     "SecretAccessDeniedError",
     "SecretBinaryValueError",
     "SecretDecryptionError",

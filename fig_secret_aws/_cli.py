@@ -1,21 +1,29 @@
 """The ``fig-secret-aws`` command line.
 
-Errors are one line on stderr. Exit codes: 0 success, 1 any other error, 2 usage,
-3 secret not found, 4 access denied.
+Commands: ``get``, ``name``, ``ensure``, ``rotate``, ``policy`` and ``demo``. Errors are one
+line on stderr. Exit codes: 0 success, 1 any other error, 2 usage (including an invalid client
+name or new secret), 3 secret not found, 4 access denied. Only ``get`` and ``rotate --generate``
+print a secret value.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import getpass
+import json
+import re
 import sys
 import time
+import uuid
 from collections import Counter
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from fig_secret_aws import (
     AwsSecretProvider,
     FigSecretError,
+    InvalidClientNameError,
+    InvalidSecretValueError,
     SecretAccessDeniedError,
     SecretNotFoundError,
     __version__,
@@ -32,8 +40,64 @@ EXIT_ERROR = 1
 EXIT_USAGE = 2
 EXIT_NOT_FOUND = 3
 EXIT_ACCESS_DENIED = 4
+EXIT_INTERRUPTED = 130
 
 _DEMO_TASKS = 50
+
+# A new secret read from standard input is a GUID; anything longer is rejected unread.
+_MAX_STDIN_CHARACTERS = 4096
+_GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+
+_PARTITIONS = ("aws", "aws-cn", "aws-us-gov")
+_REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d{1,2}")
+_ACCOUNT_ID = re.compile(r"\d{12}")
+_KMS_KEY_ARN = re.compile(
+    r"arn:(?P<partition>aws[a-z-]*):kms:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):key/[A-Za-z0-9-]+",
+)
+
+_EXIT_CODES = "Exit codes: 0 success, 1 error, 2 usage, 3 secret not found, 4 access denied."
+
+_ROTATE_DESCRIPTION = """\
+Store a new client secret as the current version (AWSCURRENT) of CLIENT_NAME's
+secret. The value it replaces stays readable as AWSPREVIOUS. The new value is a
+GUID read from standard input (a prompt that does not echo it on a terminal), or
+one made with --generate. Needs secretsmanager:PutSecretValue.
+"""
+
+_SAFE_ROTATION = """\
+safe order for a rotation:
+  1. In Fig's web UI, change the client's secret to the new value (its change-client-secret
+     dialog), with a grace period longer than the services' cache TTL (300 s by default).
+     Fig accepts the old and the new value until the grace period ends.
+  2. Store the same value in AWS: run fig-secret-aws rotate CLIENT_NAME and paste it at
+     the prompt, or pipe it in.
+  3. Each running service reads the new value when its cached one expires.
+
+--generate stores a new GUID in AWS before Fig knows it, so services that re-read the secret
+are rejected by Fig until the same value is set there. Use it for a client that Fig has not
+registered yet, or generate the GUID in Fig and pipe it in instead.
+"""
+
+_POLICY_DESCRIPTION = """\
+Print an IAM policy (JSON) that lets a service read the secrets of exactly these clients,
+the minimum a production service needs: secretsmanager:GetSecretValue. With --allow-create it
+may also create them (secretsmanager:CreateSecret and secretsmanager:TagResource), as
+auto-create in Development does. With --kms-key-arn, for secrets encrypted with a customer
+managed key, it may use that key: kms:Decrypt, plus kms:GenerateDataKey with --allow-create.
+Without --kms-key-arn the secrets use the AWS managed key aws/secretsmanager, which needs no
+KMS permission in the policy. No AWS call is made.
+"""
+
+
+class _UsageError(Exception):
+    """Raised for command-line input that no AWS call can fix; exit code 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are one line on stderr."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
 def _add_aws_options(parser: argparse.ArgumentParser) -> None:
@@ -46,32 +110,35 @@ def _add_aws_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_client_names(parser: argparse.ArgumentParser, *, many: bool) -> None:
+    if many:
+        parser.add_argument(
+            "client_names",
+            metavar="CLIENT_NAME",
+            nargs="+",
+            help="Fig client names, such as 'My Service'",
+        )
+    else:
+        parser.add_argument("client_name", metavar="CLIENT_NAME", help="the Fig client name")
+
+
 def _build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="fig-secret-aws",
-        description="Fig client secrets in AWS Secrets Manager.",
-        epilog="Exit codes: 0 success, 1 error, 2 usage, 3 secret not found, 4 access denied.",
+        description=(
+            "Fig client secrets in AWS Secrets Manager. The secret of client NAME is "
+            "FIG_{NAME}_SECRET, with spaces removed and letters upper-cased."
+        ),
+        epilog=_EXIT_CODES,
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    get = commands.add_parser(
-        "get",
-        help="print a client's secret",
-        description=(
-            "Print the Fig client secret of CLIENT_NAME and a newline on stdout. The secret "
-            "is created first only with --create, or when ASPNETCORE_ENVIRONMENT or "
-            "DOTNET_ENVIRONMENT is Development."
-        ),
-    )
-    get.add_argument("client_name", metavar="CLIENT_NAME", help="the Fig client name")
-    get.add_argument(
-        "--create",
-        action=argparse.BooleanOptionalAction,
-        default=None,
-        help="create a missing secret holding a new GUID (default: from the environment)",
-    )
-    _add_aws_options(get)
+    _add_get(commands)
+    _add_name(commands)
+    _add_ensure(commands)
+    _add_rotate(commands)
+    _add_policy(commands)
 
     commands.add_parser(
         "demo",
@@ -81,9 +148,135 @@ def _build_parser() -> argparse.ArgumentParser:
             "read, create and miss secrets through the provider and print a short report. "
             "No AWS account is used and no secret value is printed. Needs the 'local' extra."
         ),
+        epilog=_EXIT_CODES,
     )
 
     return parser
+
+
+def _add_get(commands: Any) -> None:  # noqa: ANN401 (argparse's subparsers action is private)
+    get = commands.add_parser(
+        "get",
+        help="print a client's secret",
+        description=(
+            "Print the Fig client secret of CLIENT_NAME and a newline on stdout. The secret "
+            "is created first only with --create, or when ASPNETCORE_ENVIRONMENT or "
+            "DOTNET_ENVIRONMENT is Development. Needs secretsmanager:GetSecretValue."
+        ),
+        epilog=_EXIT_CODES,
+    )
+    _add_client_names(get, many=False)
+    get.add_argument(
+        "--create",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="create a missing secret holding a new GUID (default: from the environment)",
+    )
+    _add_aws_options(get)
+
+
+def _add_name(commands: Any) -> None:  # noqa: ANN401
+    commands.add_parser(
+        "name",
+        help="print the secret names of clients (no AWS call)",
+        description=(
+            "Print the Secrets Manager secret name of each CLIENT_NAME, one a line, in the "
+            "order given. An invalid client name prints nothing and exits with code 2. "
+            "No AWS call is made."
+        ),
+        epilog=_EXIT_CODES,
+    ).add_argument(
+        "client_names",
+        metavar="CLIENT_NAME",
+        nargs="+",
+        help="Fig client names, such as 'My Service'",
+    )
+
+
+def _add_ensure(commands: Any) -> None:  # noqa: ANN401
+    ensure = commands.add_parser(
+        "ensure",
+        help="create missing secrets holding new GUIDs",
+        description=(
+            "Create the secret of each CLIENT_NAME that does not exist yet, holding a new "
+            "GUID, and print one tab-separated line per secret: its name, 'created' or "
+            "'exists', and its ARN. An existing secret is left unchanged, and no value is "
+            "printed. Needs secretsmanager:DescribeSecret, and secretsmanager:CreateSecret "
+            "(plus secretsmanager:TagResource with --tag) for missing secrets."
+        ),
+        epilog=_EXIT_CODES,
+    )
+    _add_client_names(ensure, many=True)
+    ensure.add_argument(
+        "--kms-key-id",
+        metavar="KEY",
+        help="KMS key (ID, ARN or alias) for created secrets (default: aws/secretsmanager)",
+    )
+    ensure.add_argument(
+        "--tag",
+        dest="tags",
+        metavar="KEY=VALUE",
+        action="append",
+        default=[],
+        help="tag for created secrets; repeat for more tags",
+    )
+    ensure.add_argument(
+        "--description",
+        help="description of created secrets (default: 'Fig client secret for SECRET_NAME')",
+    )
+    _add_aws_options(ensure)
+
+
+def _add_rotate(commands: Any) -> None:  # noqa: ANN401
+    rotate = commands.add_parser(
+        "rotate",
+        help="store a new value as a client's current secret",
+        description=_ROTATE_DESCRIPTION,
+        epilog=f"{_SAFE_ROTATION}\n{_EXIT_CODES}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _add_client_names(rotate, many=False)
+    rotate.add_argument(
+        "--generate",
+        action="store_true",
+        help="make a new GUID instead of reading one, and print it once on stdout",
+    )
+    _add_aws_options(rotate)
+
+
+def _add_policy(commands: Any) -> None:  # noqa: ANN401
+    policy = commands.add_parser(
+        "policy",
+        help="print a least-privilege IAM policy for clients' secrets (no AWS call)",
+        description=_POLICY_DESCRIPTION,
+        epilog=_EXIT_CODES,
+    )
+    _add_client_names(policy, many=True)
+    policy.add_argument(
+        "--allow-create",
+        action="store_true",
+        help="also allow creating the secrets, for auto-create in Development",
+    )
+    policy.add_argument(
+        "--kms-key-arn",
+        metavar="ARN",
+        help="ARN of the customer managed KMS key that encrypts the secrets",
+    )
+    policy.add_argument(
+        "--region",
+        help="region of the secrets in the resource ARNs (default: *, any region)",
+    )
+    policy.add_argument(
+        "--account-id",
+        metavar="ID",
+        help="12-digit AWS account ID of the secrets (default: *, any account)",
+    )
+    policy.add_argument(
+        "--partition",
+        choices=_PARTITIONS,
+        default="aws",
+        help="AWS partition of the ARNs (default: aws)",
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0911 (one return per exit code)
@@ -95,23 +288,39 @@ def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0911 (one return
         return int(exc.code or 0)
 
     try:
-        if arguments.command == "get":
-            return asyncio.run(_get(arguments))
-
-        return _demo(sys.stdout)
+        return _run(arguments)
+    except (_UsageError, InvalidClientNameError, InvalidSecretValueError) as exc:
+        return _fail(exc, EXIT_USAGE)
     except SecretNotFoundError as exc:
-        return _fail(exc, EXIT_NOT_FOUND)
+        hint = " On this command line, --create creates it." if arguments.command == "get" else ""
+        return _fail(exc, EXIT_NOT_FOUND, hint)
     except SecretAccessDeniedError as exc:
         return _fail(exc, EXIT_ACCESS_DENIED)
     except (FigSecretError, ModuleNotFoundError) as exc:
         return _fail(exc, EXIT_ERROR)
     except KeyboardInterrupt:
-        return 130
+        return EXIT_INTERRUPTED
 
 
-def _fail(error: BaseException, code: int) -> int:
+def _run(arguments: argparse.Namespace) -> int:
+    command = arguments.command
+    if command == "name":
+        return _name(arguments.client_names, sys.stdout)
+    if command == "policy":
+        return _policy(arguments, sys.stdout)
+    if command == "get":
+        return asyncio.run(_get(arguments))
+    if command == "ensure":
+        return asyncio.run(_ensure(arguments, sys.stdout))
+    if command == "rotate":
+        return asyncio.run(_rotate(arguments, sys.stdin, sys.stdout))
+
+    return _demo(sys.stdout)
+
+
+def _fail(error: BaseException, code: int, hint: str = "") -> int:
     message = " ".join(str(error).split())
-    print(f"fig-secret-aws: error: {message}", file=sys.stderr)  # noqa: T201
+    print(f"fig-secret-aws: error: {message}{hint}", file=sys.stderr)  # noqa: T201
 
     return code
 
@@ -124,6 +333,18 @@ def _provider_options(arguments: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+def _secret_names(client_names: Sequence[str]) -> dict[str, str]:
+    """Map each distinct secret name to the first client name that gives it, in order.
+
+    Every name is checked before any output, so an invalid one prints nothing.
+    """
+    names: dict[str, str] = {}
+    for client_name in client_names:
+        names.setdefault(secret_name_for(client_name), client_name)
+
+    return names
+
+
 async def _get(arguments: argparse.Namespace) -> int:
     secret_name_for(arguments.client_name)  # reject a bad name before opening a client
     provider = AwsSecretProvider(auto_create=arguments.create, **_provider_options(arguments))
@@ -132,6 +353,190 @@ async def _get(arguments: argparse.Namespace) -> int:
     print(secret)  # noqa: T201 (showing the secret is this command's job)
 
     return EXIT_OK
+
+
+def _name(client_names: Sequence[str], out: TextIO) -> int:
+    secret_names = [secret_name_for(client_name) for client_name in client_names]
+    for secret_name in secret_names:
+        print(secret_name, file=out)
+
+    return EXIT_OK
+
+
+def _parse_tags(pairs: Sequence[str]) -> dict[str, str]:
+    tags: dict[str, str] = {}
+    for pair in pairs:
+        key, separator, value = pair.partition("=")
+        if not separator or not key:
+            msg = f"Invalid --tag {pair!r}: write it as KEY=VALUE, such as --tag team=payments."
+            raise _UsageError(msg)
+        if key in tags:
+            msg = f"Invalid --tag {pair!r}: the key {key!r} is given twice."
+            raise _UsageError(msg)
+        tags[key] = value
+
+    return tags
+
+
+async def _ensure(arguments: argparse.Namespace, out: TextIO) -> int:
+    secret_names = _secret_names(arguments.client_names)
+    tags = _parse_tags(arguments.tags)
+
+    async with AwsSecretProvider(**_provider_options(arguments)) as provider:
+        for client_name in secret_names.values():
+            result = await provider.ensure_secret(
+                client_name,
+                description=arguments.description,
+                kms_key_id=arguments.kms_key_id,
+                tags=tags,
+            )
+            state = "created" if result.created else "exists"
+            print(f"{result.secret_name}\t{state}\t{result.arn}", file=out, flush=True)
+
+    return EXIT_OK
+
+
+def _read_new_secret(stdin: TextIO) -> str:
+    """Read a GUID from *stdin*, or from the terminal without echo; never quote the input."""
+    if stdin.isatty():
+        text = getpass.getpass("New client secret (a GUID, not echoed): ")
+    else:
+        text = stdin.read(_MAX_STDIN_CHARACTERS + 1)
+
+    value = text.strip()
+    if not value:
+        msg = (
+            "No new client secret on standard input. Pipe in the GUID set in Fig, or pass "
+            "--generate to make one. Nothing was stored."
+        )
+        raise _UsageError(msg)
+    if not _GUID.fullmatch(value):
+        msg = (
+            f"The new client secret on standard input is not a GUID ({len(value)} characters "
+            "after trimming whitespace; expected 36, as in "
+            "0f8fad5b-d9cb-469f-a165-70867728950e). Nothing was stored, and the input is "
+            "not shown."
+        )
+        raise _UsageError(msg)
+
+    return value
+
+
+async def _rotate(arguments: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
+    secret_name = secret_name_for(arguments.client_name)
+    new_value = str(uuid.uuid4()) if arguments.generate else _read_new_secret(stdin)
+
+    async with AwsSecretProvider(auto_create=False, **_provider_options(arguments)) as provider:
+        result = await provider.rotate_secret(arguments.client_name, new_value)
+
+    print(  # noqa: T201
+        f"fig-secret-aws: stored version {result.version_id} of {secret_name} as AWSCURRENT; "
+        f"the value it replaced is now AWSPREVIOUS ({result.arn})",
+        file=sys.stderr,
+    )
+    if arguments.generate:
+        print(new_value, file=out)
+
+    return EXIT_OK
+
+
+def _policy(arguments: argparse.Namespace, out: TextIO) -> int:
+    secret_names = _secret_names(arguments.client_names)
+    document = _policy_document(
+        list(secret_names),
+        partition=arguments.partition,
+        region=_checked(arguments.region, _REGION, "--region", "a region such as eu-west-1"),
+        account_id=_checked(arguments.account_id, _ACCOUNT_ID, "--account-id", "12 digits"),
+        allow_create=arguments.allow_create,
+        kms_key_arn=arguments.kms_key_arn,
+    )
+    print(json.dumps(document, indent=2), file=out)
+
+    return EXIT_OK
+
+
+def _checked(value: str | None, pattern: re.Pattern[str], option: str, expected: str) -> str:
+    if value is None:
+        return "*"
+    if not pattern.fullmatch(value):
+        msg = f"Invalid {option} {value!r}: expected {expected}."
+        raise _UsageError(msg)
+
+    return value
+
+
+def _policy_document(
+    secret_names: Sequence[str],
+    *,
+    partition: str,
+    region: str,
+    account_id: str,
+    allow_create: bool,
+    kms_key_arn: str | None,
+) -> dict[str, Any]:
+    """Build the IAM policy document for *secret_names*; ``*`` stands for any region or account."""
+    # Secrets Manager appends a hyphen and six random characters to every secret's ARN.
+    resources = [
+        f"arn:{partition}:secretsmanager:{region}:{account_id}:secret:{name}-??????"
+        for name in secret_names
+    ]
+    actions = ["secretsmanager:GetSecretValue"]
+    if allow_create:
+        actions = ["secretsmanager:CreateSecret", *actions, "secretsmanager:TagResource"]
+    statements: list[dict[str, Any]] = [
+        {
+            "Sid": "FigClientSecrets",
+            "Effect": "Allow",
+            "Action": actions,
+            "Resource": resources,
+        },
+    ]
+
+    if kms_key_arn is not None:
+        _check_kms_key_arn(kms_key_arn, partition=partition, region=region)
+        kms_actions = ["kms:Decrypt", "kms:GenerateDataKey"] if allow_create else ["kms:Decrypt"]
+        statements.append(
+            {
+                "Sid": "FigClientSecretsKmsKey",
+                "Effect": "Allow",
+                "Action": kms_actions,
+                "Resource": kms_key_arn,
+            },
+        )
+
+    return {"Version": "2012-10-17", "Statement": statements}
+
+
+def _check_kms_key_arn(kms_key_arn: str, *, partition: str, region: str) -> None:
+    if ":alias/" in kms_key_arn:
+        msg = (
+            f"Invalid --kms-key-arn {kms_key_arn!r}: an IAM policy grants use of a key only "
+            "through the key's own ARN, not an alias. Give arn:aws:kms:REGION:ACCOUNT:key/KEY_ID "
+            "(aws kms describe-key --key-id ALIAS shows it)."
+        )
+        raise _UsageError(msg)
+
+    match = _KMS_KEY_ARN.fullmatch(kms_key_arn)
+    if match is None:
+        msg = (
+            f"Invalid --kms-key-arn {kms_key_arn!r}: expected a KMS key ARN such as "
+            "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab."
+        )
+        raise _UsageError(msg)
+
+    if match["partition"] != partition:
+        msg = (
+            f"The KMS key is in partition {match['partition']}, but the secrets' ARNs use "
+            f"{partition}. Pass --partition {match['partition']}."
+        )
+        raise _UsageError(msg)
+
+    if region not in ("*", match["region"]):
+        msg = (
+            f"The KMS key is in region {match['region']}, but --region is {region}. A secret "
+            "can only use a KMS key of its own region."
+        )
+        raise _UsageError(msg)
 
 
 def _demo(out: TextIO) -> int:

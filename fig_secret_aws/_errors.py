@@ -4,6 +4,7 @@ Every error derives from `FigSecretError`, so one ``except`` clause catches them
 
     FigSecretError
     ├── InvalidClientNameError            (also ValueError) bad client name, no call made
+    ├── InvalidSecretValueError           (also ValueError) a new value Fig would reject
     ├── SecretNotFoundError               no such secret, and it may not be created
     ├── SecretUnavailableError            the secret exists but cannot give a string value
     │   ├── SecretScheduledForDeletionError
@@ -29,6 +30,7 @@ __all__ = [
     "EventLoopMismatchError",
     "FigSecretError",
     "InvalidClientNameError",
+    "InvalidSecretValueError",
     "ProviderClosedError",
     "SecretAccessDeniedError",
     "SecretBinaryValueError",
@@ -64,6 +66,14 @@ class InvalidClientNameError(FigSecretError, ValueError):
     """Raised when a client name cannot be turned into a valid secret name.
 
     It is raised before any network call.
+    """
+
+
+class InvalidSecretValueError(FigSecretError, ValueError):
+    """Raised when a new client secret is one the Fig API would reject; no call was made.
+
+    The message describes the problem (length, distinct characters, surrounding whitespace)
+    and never contains the value.
     """
 
 

@@ -18,10 +18,12 @@ import backoff
 from ._errors import (
     AwsConfigurationError,
     EventLoopMismatchError,
+    InvalidSecretValueError,
     ProviderClosedError,
     SecretNotFoundError,
 )
 from ._naming import secret_name_for
+from ._results import EnsureResult, RotateResult
 from ._secrets_manager import RetryPolicy, SecretsManager, install_redacting_filter, open_client
 
 if TYPE_CHECKING:
@@ -103,6 +105,30 @@ def _auto_create_from_environment() -> bool:
         environment = os.environ.get("DOTNET_ENVIRONMENT")
 
     return environment is not None and environment.casefold() == "development"
+
+
+def _check_new_value(secret_name: str, value: object) -> None:
+    """Reject a new client secret that the Fig API would reject, without quoting it."""
+    if not isinstance(value, str):
+        msg = f"The new client secret must be a str, not {type(value).__name__}."
+        raise TypeError(msg)
+
+    problem = None
+    if value != value.strip():
+        problem = "starts or ends with whitespace, such as a trailing newline"
+    elif len(value) < _FIG_MIN_SECRET_LENGTH:
+        problem = f"has {len(value)} characters; Fig requires at least {_FIG_MIN_SECRET_LENGTH}"
+    elif len(set(value)) < _FIG_MIN_DISTINCT_CHARACTERS:
+        problem = (
+            f"has {len(set(value))} distinct characters; Fig requires at least "
+            f"{_FIG_MIN_DISTINCT_CHARACTERS}"
+        )
+    if problem is not None:
+        msg = (
+            f"The new client secret for {secret_name!r} {problem}. Nothing was stored. "
+            "Use a new GUID, the kind of value Fig generates."
+        )
+        raise InvalidSecretValueError(msg, secret_name=secret_name)
 
 
 def _check_seconds(name: str, value: object, *, allow_none: bool = False) -> None:
@@ -343,6 +369,143 @@ class AwsSecretProvider:
         flight = self._flights.get(secret_name)
         if flight is not None:
             flight.discarded = True
+
+    async def ensure_secret(
+        self,
+        client_name: str,
+        *,
+        description: str | None = None,
+        kms_key_id: str | None = None,
+        tags: Mapping[str, str] | None = None,
+    ) -> EnsureResult:
+        """Create *client_name*'s secret holding a new GUID unless it exists.
+
+        This is for provisioning, so it works whatever *auto_create* is. An existing secret
+        is left as it is: its value, description, KMS key and tags are not changed. The call
+        needs ``secretsmanager:DescribeSecret``, and for a missing secret also
+        ``secretsmanager:CreateSecret`` (plus ``secretsmanager:TagResource`` with tags). The
+        value is never returned; read it with `get_secret`.
+
+        Args:
+            client_name: the Fig client name.
+            description: the description of a created secret. Defaults to
+                ``Fig client secret for <secret name>``, as the .NET provider writes it.
+            kms_key_id: the KMS key of a created secret. ``None`` uses the provider's
+                *kms_key_id*.
+            tags: the tags of a created secret. ``None`` uses the provider's *tags*.
+
+        Raises:
+            TypeError: *client_name* is not a ``str``.
+            InvalidClientNameError: the name cannot form a valid secret name.
+            SecretScheduledForDeletionError: the secret is scheduled for deletion.
+            SecretAccessDeniedError: IAM or KMS denied one of the actions above.
+            FigSecretError: any other failure, as a subclass that names the cause.
+
+        """
+        secret_name = secret_name_for(client_name)
+        self._check_usable()
+        manager = await self._ensure_manager()
+
+        try:
+            arn = await manager.describe_secret_arn(secret_name)
+        except SecretNotFoundError:
+            pass
+        else:
+            return EnsureResult(secret_name=secret_name, arn=arn, created=False)
+
+        if description is None:
+            description = f"Fig client secret for {secret_name}"
+        started = time.monotonic()
+        created_arn = await manager.try_create_secret(
+            secret_name,
+            str(uuid.uuid4()),
+            description=description,
+            request_token=str(uuid.uuid4()),
+            kms_key_id=self._kms_key_id if kms_key_id is None else kms_key_id,
+            tags=self._tags if tags is None else tags,
+        )
+        if created_arn is None:
+            # Another process created it between DescribeSecret and CreateSecret.
+            arn = await manager.describe_secret_arn(secret_name)
+
+            return EnsureResult(secret_name=secret_name, arn=arn, created=False)
+
+        logger.info(
+            "Created secret %s for client %r in %.1f ms",
+            secret_name,
+            client_name,
+            (time.monotonic() - started) * 1000,
+        )
+        # A cached value for this name belonged to a secret that has since been deleted.
+        self.invalidate(client_name)
+
+        return EnsureResult(secret_name=secret_name, arn=created_arn, created=True)
+
+    async def rotate_secret(self, client_name: str, new_value: str) -> RotateResult:
+        """Store *new_value* as the current version of *client_name*'s secret.
+
+        Secrets Manager labels the new version ``AWSCURRENT`` and the version it replaces
+        ``AWSPREVIOUS``, so the old value stays readable. A retried request does not store a
+        second version. This provider caches *new_value* for *client_name* and drops the
+        cached values of other client names that share the secret. Other processes pick the
+        new value up within their *cache_ttl*, or at once through `refresh`.
+
+        Set the new value in Fig first, in the client's change-client-secret dialog, with a
+        grace period longer than the services' *cache_ttl*: Fig then accepts both values
+        while the services move to the new one.
+
+        The call needs ``secretsmanager:PutSecretValue``, and ``kms:GenerateDataKey`` on a
+        customer managed key.
+
+        Raises:
+            TypeError: *client_name* or *new_value* is not a ``str``.
+            InvalidClientNameError: the name cannot form a valid secret name.
+            InvalidSecretValueError: the Fig API would reject *new_value*; no call was made.
+            SecretNotFoundError: the secret does not exist; create it with `ensure_secret`.
+            FigSecretError: any other failure, as a subclass that names the cause.
+
+        """
+        secret_name = secret_name_for(client_name)
+        _check_new_value(secret_name, new_value)
+        self._check_usable()
+        manager = await self._ensure_manager()
+
+        started = time.monotonic()
+        try:
+            version = await manager.put_secret_string(
+                secret_name,
+                new_value,
+                request_token=str(uuid.uuid4()),
+            )
+        except SecretNotFoundError as exc:
+            msg = (
+                f"The secret {secret_name!r} for client {client_name!r} was not found in "
+                f"region {manager.region_name}, so there is nothing to rotate. Create it first "
+                f'with "fig-secret-aws ensure {shlex.quote(client_name)}".'
+            )
+            raise SecretNotFoundError(msg, secret_name=secret_name) from exc.__cause__
+        logger.info(
+            "Stored version %s of secret %s for client %r as AWSCURRENT in %.1f ms",
+            version.version_id,
+            secret_name,
+            client_name,
+            (time.monotonic() - started) * 1000,
+        )
+        self._store_rotated(client_name, secret_name, new_value)
+
+        return RotateResult(secret_name=secret_name, arn=version.arn, version_id=version.version_id)
+
+    def _store_rotated(self, client_name: str, secret_name: str, value: str) -> None:
+        """Cache the value a rotation stored, which no read has to confirm."""
+        self.invalidate(client_name)
+        if self._state is _State.CLOSED:
+            return
+
+        # Numbered like a fetch, so that refresh() accepts only reads that start after it.
+        fetch_number = self._fetches_started
+        self._fetches_started += 1
+        expires_at = math.inf if self._cache_ttl is None else _clock() + self._cache_ttl
+        self._cache[client_name] = _Entry(secret_name, value, fetch_number, expires_at)
 
     async def _get_slow(self, client_name: str, entry: _Entry | None) -> str:
         secret_name = secret_name_for(client_name)

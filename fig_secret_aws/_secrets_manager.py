@@ -55,6 +55,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "RetryPolicy",
+    "SecretVersion",
     "SecretsManager",
     "install_redacting_filter",
     "is_transient",
@@ -248,34 +249,38 @@ def _client_factory(session: object | None, profile_name: str | None) -> _Client
 
 
 class _Attempts:
-    """A per-operation count of requests sent, shared with the backoff handlers."""
+    """Requests sent for one operation, and the time after which no retry starts."""
 
-    __slots__ = ("count",)
+    __slots__ = ("count", "deadline")
 
-    def __init__(self) -> None:
+    def __init__(self, max_time: float) -> None:
         self.count = 0
+        self.deadline = time.monotonic() + max_time
+
+    def time_left(self) -> float:
+        """Return the seconds left until the deadline, or 0 once it has passed."""
+        return max(0.0, self.deadline - time.monotonic())
+
+
+@dataclass(frozen=True)
+class SecretVersion:
+    """A secret's ARN and the id of one of its versions."""
+
+    arn: str
+    version_id: str
+
+
+# Operations on an existing secret, whose ResourceNotFoundException means "no such secret".
+_SECRET_LOOKUP_OPERATIONS = frozenset({"DescribeSecret", "GetSecretValue", "PutSecretValue"})
 
 
 class SecretsManager:
-    """The two Secrets Manager operations the provider needs, with retries and translation."""
+    """The Secrets Manager operations of the provider, with retries and error translation."""
 
     def __init__(self, client: SecretsManagerClient, retry: RetryPolicy) -> None:
         self._client = client
         self._retry = retry
         self._closed = False
-        self._send_with_retries = backoff.on_exception(
-            backoff.expo,
-            (ClientError, BotoCoreError),
-            max_tries=retry.max_attempts,
-            max_time=retry.max_time,
-            jitter=backoff.full_jitter,
-            giveup=lambda error: self._closed or not is_transient(error),
-            # backoff's own logger would report permanent errors at ERROR.
-            logger=None,
-            on_backoff=self._log_retry,
-            factor=retry.base_delay,
-            max_value=retry.max_delay,
-        )(self._send)
 
     def mark_closed(self) -> None:
         """Stop retrying: the client is about to close, so requests under way will fail."""
@@ -332,6 +337,31 @@ class SecretsManager:
         *request_token* is sent as ``ClientRequestToken`` on every attempt, so a retry after a
         lost reply is idempotent: Secrets Manager does not create a second version.
         """
+        arn = await self.try_create_secret(
+            secret_name,
+            value,
+            description=description,
+            request_token=request_token,
+            kms_key_id=kms_key_id,
+            tags=tags,
+        )
+
+        return arn is not None
+
+    async def try_create_secret(
+        self,
+        secret_name: str,
+        value: str,
+        *,
+        description: str,
+        request_token: str,
+        kms_key_id: str | None = None,
+        tags: Mapping[str, str] | None = None,
+    ) -> str | None:
+        """Create *secret_name* holding *value* and return its ARN, or ``None`` if it exists.
+
+        *request_token* works as in `create_secret`.
+        """
         request: dict[str, Any] = {
             "Name": secret_name,
             "SecretString": value,
@@ -344,17 +374,67 @@ class SecretsManager:
             request["Tags"] = [{"Key": key, "Value": tag} for key, tag in tags.items()]
 
         try:
-            await self._call(
+            response = await self._call(
                 "CreateSecret",
                 secret_name,
                 lambda: self._client.create_secret(**request),
             )
         except SecretsManagerRequestError as exc:
             if exc.error_code == "ResourceExistsException":
-                return False
+                return None
             raise
 
-        return True
+        return str(response["ARN"])
+
+    async def describe_secret_arn(self, secret_name: str) -> str:
+        """Return the ARN of *secret_name* with ``DescribeSecret``, without reading its value.
+
+        Raises:
+            SecretNotFoundError: no secret has that name.
+            SecretScheduledForDeletionError: the secret is scheduled for deletion.
+            FigSecretError: any other failure, translated from botocore.
+
+        """
+        response = await self._call(
+            "DescribeSecret",
+            secret_name,
+            lambda: self._client.describe_secret(SecretId=secret_name),
+        )
+        if response.get("DeletedDate") is not None:
+            raise _scheduled_for_deletion(secret_name, f"in region {self.region_name}")
+
+        return str(response["ARN"])
+
+    async def put_secret_string(
+        self,
+        secret_name: str,
+        value: str,
+        *,
+        request_token: str,
+    ) -> SecretVersion:
+        """Store *value* as a new version of *secret_name* and return that version.
+
+        Secrets Manager moves ``AWSCURRENT`` to the new version and ``AWSPREVIOUS`` to the
+        version that was current. *request_token* is sent as ``ClientRequestToken`` on every
+        attempt, so a retry after a lost reply does not store a second version.
+
+        Raises:
+            SecretNotFoundError: no secret has that name.
+            SecretScheduledForDeletionError: the secret is scheduled for deletion.
+            FigSecretError: any other failure, translated from botocore.
+
+        """
+        response = await self._call(
+            "PutSecretValue",
+            secret_name,
+            lambda: self._client.put_secret_value(
+                SecretId=secret_name,
+                SecretString=value,
+                ClientRequestToken=request_token,
+            ),
+        )
+
+        return SecretVersion(arn=str(response["ARN"]), version_id=str(response["VersionId"]))
 
     async def _call(
         self,
@@ -362,10 +442,11 @@ class SecretsManager:
         secret_name: str,
         request: Callable[[], Awaitable[Any]],
     ) -> Any:  # noqa: ANN401
-        attempts = _Attempts()
+        attempts = _Attempts(self._retry.max_time)
         started = time.monotonic()
+        send_with_retries = self._with_retries(attempts)
         try:
-            response = await self._send_with_retries(operation, secret_name, request, attempts)
+            response = await send_with_retries(operation, secret_name, request, attempts)
         except (ClientError, BotoCoreError) as exc:
             if self._closed:
                 msg = (
@@ -396,6 +477,30 @@ class SecretsManager:
         )
 
         return response
+
+    def _with_retries(self, attempts: _Attempts) -> Callable[..., Awaitable[Any]]:
+        """Wrap `_send` in the retry layer for one operation, whose progress *attempts* tracks.
+
+        The time bound is kept here instead of by backoff's ``max_time``, because backoff 2.2
+        compares the bound with the time at which the failed attempt started. With it, an
+        attempt that started just before the bound could be followed by a delay and one more
+        whole attempt. Here a retry is given up once the deadline has passed, and no delay runs
+        past the deadline, so no attempt starts after it.
+        """
+        return backoff.on_exception(
+            backoff.expo,
+            (ClientError, BotoCoreError),
+            max_tries=self._retry.max_attempts,
+            jitter=lambda delay: min(backoff.full_jitter(delay), attempts.time_left()),
+            giveup=lambda error: (
+                self._closed or not is_transient(error) or attempts.time_left() == 0
+            ),
+            # backoff's own logger would report permanent errors at ERROR.
+            logger=None,
+            on_backoff=self._log_retry,
+            factor=self._retry.base_delay,
+            max_value=self._retry.max_delay,
+        )(self._send)
 
     @staticmethod
     async def _send(
@@ -462,8 +567,9 @@ def _translate(  # noqa: PLR0911
     if code == "AccessDeniedException":
         return _access_denied(operation, secret_name, message)
 
-    if code == "ResourceNotFoundException" and operation == "GetSecretValue":
-        if "staging label" in lowered or "version" in lowered:
+    if code == "ResourceNotFoundException" and operation in _SECRET_LOOKUP_OPERATIONS:
+        no_version = "staging label" in lowered or "version" in lowered
+        if operation == "GetSecretValue" and no_version:
             return SecretVersionNotFoundError(
                 f"The secret {secret_name!r} exists {where} but has no AWSCURRENT version. "
                 "Store a value with: aws secretsmanager put-secret-value --secret-id "
@@ -477,14 +583,10 @@ def _translate(  # noqa: PLR0911
         )
 
     if code == "InvalidRequestException" and "delet" in lowered:
-        return SecretScheduledForDeletionError(
-            f"The secret {secret_name!r} {where} is scheduled for deletion, so it can be "
-            "neither read nor created again. Restore it with: aws secretsmanager "
-            f"restore-secret --secret-id {secret_name}.",
-            secret_name=secret_name,
-        )
+        return _scheduled_for_deletion(secret_name, where)
 
-    if code == "DecryptionFailure":
+    reading = operation == "GetSecretValue"
+    if code == "DecryptionFailure" or (reading and code.startswith("KMS")):
         return SecretDecryptionError(
             f"KMS could not decrypt the secret {secret_name!r} {where} ({message}). Check "
             "that the secret's KMS key is enabled and that this role may use kms:Decrypt "
@@ -504,6 +606,15 @@ def _translate(  # noqa: PLR0911
         f"Secrets Manager rejected {operation} for {secret_name!r} {where} with {code}: {message}",
         secret_name=secret_name,
         error_code=code,
+    )
+
+
+def _scheduled_for_deletion(secret_name: str, where: str) -> SecretScheduledForDeletionError:
+    return SecretScheduledForDeletionError(
+        f"The secret {secret_name!r} {where} is scheduled for deletion, so it can be "
+        "neither read, changed nor created again. Restore it with: aws secretsmanager "
+        f"restore-secret --secret-id {secret_name}.",
+        secret_name=secret_name,
     )
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from tests.harness import ISOLATED_REGION, FaultProxy, MotoServer, apply_isolated_aws_environment
 
-pytest_plugins = ["tests.provider_fixtures"]
+pytest_plugins = ["tests.figures", "tests.provider_fixtures", "tests.secrecy_guard"]
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

@@ -120,6 +120,12 @@ PERMANENT_GET_FAULTS = [
         id="kms-decryption-failure",
     ),
     pytest.param(
+        ErrorReply("KMSDisabledException", "The KMS key is disabled."),
+        SecretDecryptionError,
+        "could not decrypt",
+        id="kms-disabled-on-read",
+    ),
+    pytest.param(
         ErrorReply("ExpiredTokenException", "The security token in the request is expired"),
         AwsCredentialsError,
         "Refresh the credentials",

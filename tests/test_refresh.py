@@ -256,7 +256,12 @@ async def test_cancelled_leader_lets_waiter_proceed(
     provider = make_provider()
     proxy.inject("GetSecretValue", Delay(0.5))
     leader = asyncio.ensure_future(provider.get_secret("Cancelled"))
-    await asyncio.sleep(0.05)
+    # Opening the client can take longer than a fixed pause on a loaded machine: wait until the
+    # leader's request is held by the proxy.
+    for _ in range(500):
+        if proxy.count("GetSecretValue") == 1:
+            break
+        await asyncio.sleep(0.01)
     waiter = asyncio.ensure_future(provider.get_secret("Cancelled"))
     await asyncio.sleep(0.05)
 

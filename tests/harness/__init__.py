@@ -1,4 +1,8 @@
-"""Test harness: a local moto server, a fault-injecting proxy and an isolated AWS environment."""
+"""Test harness: a local moto server, a fault-injecting proxy and an isolated AWS environment.
+
+`aws_errors` holds error replies shaped like Secrets Manager's, and `SilentEndpoint` is a
+local endpoint that never responds.
+"""
 
 from .environment import (
     ISOLATED_REGION,
@@ -19,6 +23,7 @@ from .fault_proxy import (
     Stall,
 )
 from .moto_server import MotoServer
+from .silent_endpoint import SilentEndpoint
 
 __all__ = [
     "ISOLATED_REGION",
@@ -31,6 +36,7 @@ __all__ = [
     "FaultProxy",
     "MotoServer",
     "RecordedCall",
+    "SilentEndpoint",
     "Stall",
     "apply_isolated_aws_environment",
     "child_process_environment",

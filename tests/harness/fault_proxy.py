@@ -17,7 +17,7 @@ import threading
 import time
 import uuid
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Union
 from urllib.parse import urlsplit
 
@@ -131,12 +131,16 @@ class RecordedCall:
     - `started_at`: the `time.monotonic` time when the proxy had read the whole request.
     - `fault`: the class name of the injected fault, or None when the request was forwarded
       untouched.
+    - `status`: the HTTP status of the reply the proxy wrote to the client, or None while the
+      request is in flight and when no reply was written (a stall, a dropped connection, or a
+      client that went away first).
     """
 
     operation: str | None
     secret_id: str | None
     started_at: float
     fault: str | None
+    status: int | None = None
 
 
 @dataclass
@@ -339,8 +343,17 @@ class FaultProxy:
         with self._lock:
             return list(self._calls)
 
-    def count(self, operation: str | None = None, secret_id: str | None = None) -> int:
-        """Return how many recorded requests match `operation` and `secret_id` (None: any)."""
+    def count(
+        self,
+        operation: str | None = None,
+        secret_id: str | None = None,
+        status: int | None = None,
+    ) -> int:
+        """Return how many recorded requests match `operation`, `secret_id` and `status`.
+
+        None matches any value. `status` is the HTTP status of the reply written to the client,
+        so ``count("CreateSecret", status=200)`` counts the creates that succeeded.
+        """
         operation_filter = None if operation is None else normalize_operation(operation)
         with self._lock:
             return sum(
@@ -348,6 +361,7 @@ class FaultProxy:
                 for call in self._calls
                 if (operation_filter is None or call.operation == operation_filter)
                 and (secret_id is None or call.secret_id == secret_id)
+                and (status is None or call.status == status)
             )
 
     def max_concurrent(self, operation: str | None = None) -> int:
@@ -399,11 +413,15 @@ class FaultProxy:
             self._max_in_flight.get(operation, 0), self._in_flight[operation]
         )
 
-    def _leave_flight(self, operation: str | None, generation: int) -> None:
+    def _leave_flight(
+        self, operation: str | None, generation: int, index: int, status: int | None
+    ) -> None:
         if generation != self._generation:
             return  # started before the last reset, whose counters no longer include it
         self._in_flight_total -= 1
         self._in_flight[operation] -= 1
+        if status is not None:
+            self._calls[index] = replace(self._calls[index], status=status)
 
     # The proxy thread and its event loop.
 
@@ -461,6 +479,11 @@ class FaultProxy:
             await self._serve_connection(reader, writer)
         except (ConnectionError, asyncio.IncompleteReadError):
             pass  # the client closed the connection, so no reply can be sent
+        except asyncio.CancelledError:
+            # stop() cancels connections that are still stalled or delayed. Ending the task
+            # normally keeps asyncio's stream callback on Python 3.11 from logging the
+            # cancellation as an error.
+            pass
         except Exception:
             logger.exception("FaultProxy failed while serving a connection")
         finally:
@@ -494,15 +517,19 @@ class FaultProxy:
             generation = self._generation
             latency = self._latency
             fault_name = None if fault is None else type(fault).__name__
+            index = len(self._calls)
             self._calls.append(
                 RecordedCall(operation, _secret_id_of(request), time.monotonic(), fault_name)
             )
             self._enter_flight(operation)
+        status: int | None = None
         try:
-            return await self._apply_fault(request, writer, fault, latency)
+            keep_alive, status = await self._apply_fault(request, writer, fault, latency)
         finally:
             with self._lock:
-                self._leave_flight(operation, generation)
+                self._leave_flight(operation, generation, index, status)
+
+        return keep_alive
 
     async def _apply_fault(
         self,
@@ -510,17 +537,18 @@ class FaultProxy:
         writer: asyncio.StreamWriter,
         fault: Fault | None,
         latency: float,
-    ) -> bool:
+    ) -> tuple[bool, int | None]:
+        """Reply to `request` as `fault` specifies, and return keep-alive and the status written."""
         keep_alive = request.wants_keep_alive()
         if isinstance(fault, ErrorReply):
             writer.write(_error_reply_bytes(fault, keep_alive=keep_alive))
             await writer.drain()
-            return keep_alive
+            return keep_alive, fault.status
         if isinstance(fault, Stall):
             await asyncio.sleep(fault.seconds)
-            return False
+            return False, None
         if isinstance(fault, DropBeforeForward):
-            return False
+            return False, None
         if isinstance(fault, Delay):
             await asyncio.sleep(fault.seconds)
         if latency:
@@ -543,15 +571,15 @@ class FaultProxy:
             )
             writer.write(_protocol_error_bytes(502, f"upstream request failed: {error!r}"))
             await writer.drain()
-            return False
+            return False, 502
 
         if isinstance(fault, DropAfterForward):
-            return False
+            return False, None
         writer.write(
             serialize_response(response, keep_alive=keep_alive, request_method=request.method)
         )
         await writer.drain()
-        return keep_alive
+        return keep_alive, response.status
 
     async def _forward(self, request: Request) -> Response:
         reader, writer = await asyncio.open_connection(self._upstream_host, self._upstream_port)

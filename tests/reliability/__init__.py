@@ -1,0 +1,1 @@
+"""Reliability tests: faults, the multi-process create race, bad input."""

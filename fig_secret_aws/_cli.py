@@ -14,9 +14,7 @@ import getpass
 import json
 import re
 import sys
-import time
 import uuid
-from collections import Counter
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from fig_secret_aws import (
@@ -28,6 +26,14 @@ from fig_secret_aws import (
     SecretNotFoundError,
     __version__,
     secret_name_for,
+)
+from fig_secret_aws._policy import (
+    ACCOUNT_ID,
+    PARTITIONS,
+    REGION,
+    PolicyInputError,
+    checked_option,
+    policy_document,
 )
 
 if TYPE_CHECKING:
@@ -42,18 +48,10 @@ EXIT_NOT_FOUND = 3
 EXIT_ACCESS_DENIED = 4
 EXIT_INTERRUPTED = 130
 
-_DEMO_TASKS = 50
-
 # A new secret read from standard input is a GUID; anything longer is rejected unread.
 _MAX_STDIN_CHARACTERS = 4096
 _GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
-_PARTITIONS = ("aws", "aws-cn", "aws-us-gov")
-_REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d{1,2}")
-_ACCOUNT_ID = re.compile(r"\d{12}")
-_KMS_KEY_ARN = re.compile(
-    r"arn:(?P<partition>aws[a-z-]*):kms:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):key/[A-Za-z0-9-]+",
-)
 
 _EXIT_CODES = "Exit codes: 0 success, 1 error, 2 usage, 3 secret not found, 4 access denied."
 
@@ -273,7 +271,7 @@ def _add_policy(commands: Any) -> None:  # noqa: ANN401
     )
     policy.add_argument(
         "--partition",
-        choices=_PARTITIONS,
+        choices=PARTITIONS,
         default="aws",
         help="AWS partition of the ARNs (default: aws)",
     )
@@ -289,7 +287,7 @@ def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0911 (one return
 
     try:
         return _run(arguments)
-    except (_UsageError, InvalidClientNameError, InvalidSecretValueError) as exc:
+    except (_UsageError, PolicyInputError, InvalidClientNameError, InvalidSecretValueError) as exc:
         return _fail(exc, EXIT_USAGE)
     except SecretNotFoundError as exc:
         hint = " On this command line, --create creates it." if arguments.command == "get" else ""
@@ -315,7 +313,12 @@ def _run(arguments: argparse.Namespace) -> int:
     if command == "rotate":
         return asyncio.run(_rotate(arguments, sys.stdin, sys.stdout))
 
-    return _demo(sys.stdout)
+    # The demo is imported only when it runs, because it needs moto.
+    from fig_secret_aws._demo import run_demo  # noqa: PLC0415
+
+    run_demo(sys.stdout)
+
+    return EXIT_OK
 
 
 def _fail(error: BaseException, code: int, hint: str = "") -> int:
@@ -442,196 +445,14 @@ async def _rotate(arguments: argparse.Namespace, stdin: TextIO, out: TextIO) -> 
 
 def _policy(arguments: argparse.Namespace, out: TextIO) -> int:
     secret_names = _secret_names(arguments.client_names)
-    document = _policy_document(
+    document = policy_document(
         list(secret_names),
         partition=arguments.partition,
-        region=_checked(arguments.region, _REGION, "--region", "a region such as eu-west-1"),
-        account_id=_checked(arguments.account_id, _ACCOUNT_ID, "--account-id", "12 digits"),
+        region=checked_option(arguments.region, REGION, "--region", "a region such as eu-west-1"),
+        account_id=checked_option(arguments.account_id, ACCOUNT_ID, "--account-id", "12 digits"),
         allow_create=arguments.allow_create,
         kms_key_arn=arguments.kms_key_arn,
     )
     print(json.dumps(document, indent=2), file=out)
 
     return EXIT_OK
-
-
-def _checked(value: str | None, pattern: re.Pattern[str], option: str, expected: str) -> str:
-    if value is None:
-        return "*"
-    if not pattern.fullmatch(value):
-        msg = f"Invalid {option} {value!r}: expected {expected}."
-        raise _UsageError(msg)
-
-    return value
-
-
-def _policy_document(
-    secret_names: Sequence[str],
-    *,
-    partition: str,
-    region: str,
-    account_id: str,
-    allow_create: bool,
-    kms_key_arn: str | None,
-) -> dict[str, Any]:
-    """Build the IAM policy document for *secret_names*; ``*`` stands for any region or account."""
-    # Secrets Manager appends a hyphen and six random characters to every secret's ARN.
-    resources = [
-        f"arn:{partition}:secretsmanager:{region}:{account_id}:secret:{name}-??????"
-        for name in secret_names
-    ]
-    actions = ["secretsmanager:GetSecretValue"]
-    if allow_create:
-        actions = ["secretsmanager:CreateSecret", *actions, "secretsmanager:TagResource"]
-    statements: list[dict[str, Any]] = [
-        {
-            "Sid": "FigClientSecrets",
-            "Effect": "Allow",
-            "Action": actions,
-            "Resource": resources,
-        },
-    ]
-
-    if kms_key_arn is not None:
-        _check_kms_key_arn(kms_key_arn, partition=partition, region=region)
-        kms_actions = ["kms:Decrypt", "kms:GenerateDataKey"] if allow_create else ["kms:Decrypt"]
-        statements.append(
-            {
-                "Sid": "FigClientSecretsKmsKey",
-                "Effect": "Allow",
-                "Action": kms_actions,
-                "Resource": kms_key_arn,
-            },
-        )
-
-    return {"Version": "2012-10-17", "Statement": statements}
-
-
-def _check_kms_key_arn(kms_key_arn: str, *, partition: str, region: str) -> None:
-    if ":alias/" in kms_key_arn:
-        msg = (
-            f"Invalid --kms-key-arn {kms_key_arn!r}: an IAM policy grants use of a key only "
-            "through the key's own ARN, not an alias. Give arn:aws:kms:REGION:ACCOUNT:key/KEY_ID "
-            "(aws kms describe-key --key-id ALIAS shows it)."
-        )
-        raise _UsageError(msg)
-
-    match = _KMS_KEY_ARN.fullmatch(kms_key_arn)
-    if match is None:
-        msg = (
-            f"Invalid --kms-key-arn {kms_key_arn!r}: expected a KMS key ARN such as "
-            "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab."
-        )
-        raise _UsageError(msg)
-
-    if match["partition"] != partition:
-        msg = (
-            f"The KMS key is in partition {match['partition']}, but the secrets' ARNs use "
-            f"{partition}. Pass --partition {match['partition']}."
-        )
-        raise _UsageError(msg)
-
-    if region not in ("*", match["region"]):
-        msg = (
-            f"The KMS key is in region {match['region']}, but --region is {region}. A secret "
-            "can only use a KMS key of its own region."
-        )
-        raise _UsageError(msg)
-
-
-def _demo(out: TextIO) -> int:
-    from fig_secret_aws._local import (  # noqa: PLC0415 (moto is imported only for the demo)
-        isolated_aws_environment,
-        local_secrets_manager,
-    )
-
-    with local_secrets_manager() as endpoint_url, isolated_aws_environment(endpoint_url):
-        asyncio.run(_run_demo(endpoint_url, out))
-
-    return EXIT_OK
-
-
-async def _run_demo(endpoint_url: str, out: TextIO) -> None:
-    from aiobotocore.session import AioSession  # noqa: PLC0415
-
-    calls: Counter[str] = Counter()
-
-    def count_call(model: Any, **_: Any) -> None:  # noqa: ANN401
-        calls[model.name] += 1
-
-    session = AioSession()
-    session.register("before-call.secrets-manager", count_call)
-
-    def write(line: str = "") -> None:
-        print(line, file=out)
-
-    def call_summary() -> str:
-        summary = ", ".join(f"{count} {name}" for name, count in sorted(calls.items()))
-        calls.clear()
-
-        return summary or "no requests"
-
-    write(f"fig-secret-aws demo: moto's Secrets Manager at {endpoint_url}, fake credentials")
-    write("Secret values are never printed; lengths and equality are shown instead.")
-    write()
-
-    async with AwsSecretProvider(
-        session=session,
-        endpoint_url=endpoint_url,
-        region_name="eu-west-1",
-        auto_create=True,
-    ) as admin:
-        # Provision one secret the way an ops engineer would before a production deploy.
-        await admin.get_secret("Order Service")
-    calls.clear()
-
-    write("1. Production: the secret exists and auto-create is off")
-    async with AwsSecretProvider(
-        session=session,
-        endpoint_url=endpoint_url,
-        region_name="eu-west-1",
-        auto_create=False,
-    ) as provider:
-        started = time.perf_counter()
-        secret = await provider.get_secret("Order Service")
-        elapsed = (time.perf_counter() - started) * 1000
-        write(
-            f"   {secret_name_for('Order Service')}: {len(secret)} characters, read in "
-            f"{elapsed:.1f} ms ({call_summary()})"
-        )
-
-        started = time.perf_counter()
-        reads = 10_000
-        for _ in range(reads):
-            await provider.get_secret("Order Service")
-        per_read = (time.perf_counter() - started) / reads * 1e6
-        write(f"   {reads:,} cached reads: {per_read:.2f} us each ({call_summary()})")
-        write()
-
-        write("2. Production: a client whose secret was never created")
-        try:
-            await provider.get_secret("Inventory")
-        except SecretNotFoundError as exc:
-            write(f"   {type(exc).__name__}: {exc}")
-        write(f"   ({call_summary()})")
-        write()
-
-    write(f"3. Development: {_DEMO_TASKS} concurrent tasks start up and ask for a new secret")
-    async with AwsSecretProvider(
-        session=session,
-        endpoint_url=endpoint_url,
-        region_name="eu-west-1",
-        auto_create=True,
-    ) as provider:
-        started = time.perf_counter()
-        values = await asyncio.gather(
-            *(provider.get_secret("Billing Worker") for _ in range(_DEMO_TASKS)),
-        )
-        elapsed = (time.perf_counter() - started) * 1000
-        agreed = "all got the same value" if len(set(values)) == 1 else "VALUES DIFFER"
-        write(
-            f"   {secret_name_for('Billing Worker')} created in {elapsed:.1f} ms; "
-            f"{len(values)} tasks, {agreed} ({call_summary()})"
-        )
-    write()
-    write("Done. The local server is stopped and nothing was stored outside this process.")

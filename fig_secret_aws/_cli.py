@@ -12,12 +12,16 @@ import argparse
 import asyncio
 import getpass
 import json
+import logging
+import os
 import re
 import sys
 import uuid
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from fig_secret_aws import (
+    AwsConfigurationError,
     AwsSecretProvider,
     FigSecretError,
     InvalidClientNameError,
@@ -37,7 +41,7 @@ from fig_secret_aws._policy import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Iterator, Sequence
 
 __all__ = ["main"]
 
@@ -79,8 +83,9 @@ registered yet, or generate the GUID in Fig and pipe it in instead.
 _POLICY_DESCRIPTION = """\
 Print an IAM policy (JSON) that lets a service read the secrets of exactly these clients,
 the minimum a production service needs: secretsmanager:GetSecretValue. With --allow-create it
-may also create them (secretsmanager:CreateSecret and secretsmanager:TagResource), as
-auto-create in Development does. With --kms-key-arn, for secrets encrypted with a customer
+may also create them (secretsmanager:CreateSecret), as auto-create in Development does, and
+with --allow-tagging also tag them (secretsmanager:TagResource), as a create with tags needs.
+With --kms-key-arn, for secrets encrypted with a customer
 managed key, it may use that key: kms:Decrypt, plus kms:GenerateDataKey with --allow-create.
 Without --kms-key-arn the secrets use the AWS managed key aws/secretsmanager, which needs no
 KMS permission in the policy. No AWS call is made.
@@ -256,6 +261,11 @@ def _add_policy(commands: Any) -> None:  # noqa: ANN401
         help="also allow creating the secrets, for auto-create in Development",
     )
     policy.add_argument(
+        "--allow-tagging",
+        action="store_true",
+        help="with --allow-create, also allow tagging them, for a provider given tags=",
+    )
+    policy.add_argument(
         "--kms-key-arn",
         metavar="ARN",
         help="ARN of the customer managed KMS key that encrypts the secrets",
@@ -286,7 +296,8 @@ def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0911 (one return
         return int(exc.code or 0)
 
     try:
-        return _run(arguments)
+        with _warnings_on_stderr():
+            return _run(arguments)
     except (_UsageError, PolicyInputError, InvalidClientNameError, InvalidSecretValueError) as exc:
         return _fail(exc, EXIT_USAGE)
     except SecretNotFoundError as exc:
@@ -294,10 +305,35 @@ def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0911 (one return
         return _fail(exc, EXIT_NOT_FOUND, hint)
     except SecretAccessDeniedError as exc:
         return _fail(exc, EXIT_ACCESS_DENIED)
+    except AwsConfigurationError as exc:
+        hint = " On this command line, pass --region." if "region" in str(exc) else ""
+        return _fail(exc, EXIT_ERROR, hint)
     except (FigSecretError, ModuleNotFoundError) as exc:
         return _fail(exc, EXIT_ERROR)
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # The reader of stdout went away, as in "fig-secret-aws get X | head -c0". Point
+        # stdout at devnull so that the interpreter's final flush does not fail again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+
+        return EXIT_ERROR
+
+
+@contextmanager
+def _warnings_on_stderr() -> Iterator[None]:
+    """Show the library's warnings as labelled lines on stderr while a command runs."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setLevel(logging.WARNING)
+    handler.setFormatter(logging.Formatter("fig-secret-aws: warning: %(message)s"))
+    library_logger = logging.getLogger("fig_secret_aws")
+    library_logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        library_logger.removeHandler(handler)
 
 
 def _run(arguments: argparse.Namespace) -> int:
@@ -322,17 +358,30 @@ def _run(arguments: argparse.Namespace) -> int:
 
 
 def _fail(error: BaseException, code: int, hint: str = "") -> int:
-    message = " ".join(str(error).split())
+    message = " ".join(str(error).splitlines())
     print(f"fig-secret-aws: error: {message}{hint}", file=sys.stderr)  # noqa: T201
 
     return code
 
 
 def _provider_options(arguments: argparse.Namespace) -> dict[str, Any]:
+    region = arguments.region
+    if region is not None and not REGION.fullmatch(region):
+        msg = f"Invalid --region {region!r}: expected a region such as eu-west-1."
+        raise _UsageError(msg)
+
+    endpoint_url = arguments.endpoint_url
+    if endpoint_url is not None and not endpoint_url.startswith(("http://", "https://")):
+        msg = (
+            f"Invalid --endpoint-url {endpoint_url!r}: expected an http:// or https:// URL, "
+            "such as https://secretsmanager.eu-west-1.amazonaws.com."
+        )
+        raise _UsageError(msg)
+
     return {
-        "region_name": arguments.region,
+        "region_name": region,
         "profile_name": arguments.profile,
-        "endpoint_url": arguments.endpoint_url,
+        "endpoint_url": endpoint_url,
     }
 
 
@@ -451,6 +500,7 @@ def _policy(arguments: argparse.Namespace, out: TextIO) -> int:
         region=checked_option(arguments.region, REGION, "--region", "a region such as eu-west-1"),
         account_id=checked_option(arguments.account_id, ACCOUNT_ID, "--account-id", "12 digits"),
         allow_create=arguments.allow_create,
+        allow_tagging=arguments.allow_tagging,
         kms_key_arn=arguments.kms_key_arn,
     )
     print(json.dumps(document, indent=2), file=out)

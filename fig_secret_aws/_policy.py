@@ -14,6 +14,7 @@ __all__ = [
     "REGION",
     "PolicyInputError",
     "checked_option",
+    "partition_of",
     "policy_document",
 ]
 
@@ -39,6 +40,25 @@ def checked_option(value: str | None, pattern: re.Pattern[str], option: str, exp
     return value
 
 
+def partition_of(region: str) -> str:
+    """Return the AWS partition that *region* belongs to."""
+    if region.startswith("cn-"):
+        return "aws-cn"
+    if region.startswith("us-gov-"):
+        return "aws-us-gov"
+
+    return "aws"
+
+
+def _check_region_partition(region: str, partition: str) -> None:
+    if region != "*" and partition_of(region) != partition:
+        msg = (
+            f"The region {region} is in partition {partition_of(region)}, not {partition}. "
+            f"Pass --partition {partition_of(region)}."
+        )
+        raise PolicyInputError(msg)
+
+
 def policy_document(
     secret_names: Sequence[str],
     *,
@@ -46,9 +66,17 @@ def policy_document(
     region: str,
     account_id: str,
     allow_create: bool,
+    allow_tagging: bool = False,
     kms_key_arn: str | None,
 ) -> dict[str, Any]:
-    """Build the IAM policy document for *secret_names*; ``*`` stands for any region or account."""
+    """Build the IAM policy document for *secret_names*; ``*`` stands for any region or account.
+
+    *allow_tagging* adds ``secretsmanager:TagResource``, which a create with tags needs.
+    """
+    if allow_tagging and not allow_create:
+        msg = "--allow-tagging goes with --allow-create: only a create sets tags."
+        raise PolicyInputError(msg)
+    _check_region_partition(region, partition)
     # Secrets Manager appends a hyphen and six random characters to every secret's ARN.
     resources = [
         f"arn:{partition}:secretsmanager:{region}:{account_id}:secret:{name}-??????"
@@ -56,7 +84,9 @@ def policy_document(
     ]
     actions = ["secretsmanager:GetSecretValue"]
     if allow_create:
-        actions = ["secretsmanager:CreateSecret", *actions, "secretsmanager:TagResource"]
+        actions = ["secretsmanager:CreateSecret", *actions]
+    if allow_tagging:
+        actions.append("secretsmanager:TagResource")
     statements: list[dict[str, Any]] = [
         {
             "Sid": "FigClientSecrets",

@@ -10,6 +10,7 @@ import os
 import shlex
 import time
 import uuid
+from collections.abc import Mapping
 from contextlib import AsyncExitStack
 from typing import TYPE_CHECKING
 
@@ -27,7 +28,7 @@ from ._results import EnsureResult, RotateResult
 from ._secrets_manager import RetryPolicy, SecretsManager, install_redacting_filter, open_client
 
 if TYPE_CHECKING:
-    from collections.abc import Awaitable, Callable, Mapping
+    from collections.abc import Awaitable, Callable
     from types import TracebackType
 
     from types_aiobotocore_secretsmanager import SecretsManagerClient
@@ -120,7 +121,7 @@ def _check_new_value(secret_name: str, value: object) -> None:
         problem = f"has {len(value)} characters; Fig requires at least {_FIG_MIN_SECRET_LENGTH}"
     elif len(set(value)) < _FIG_MIN_DISTINCT_CHARACTERS:
         problem = (
-            f"has {len(set(value))} distinct characters; Fig requires at least "
+            f"has only {len(set(value))} distinct character(s); Fig requires at least "
             f"{_FIG_MIN_DISTINCT_CHARACTERS}"
         )
     if problem is not None:
@@ -131,13 +132,56 @@ def _check_new_value(secret_name: str, value: object) -> None:
         raise InvalidSecretValueError(msg, secret_name=secret_name)
 
 
-def _check_seconds(name: str, value: object, *, allow_none: bool = False) -> None:
+def _check_seconds(
+    name: str, value: object, *, allow_none: bool = False, allow_zero: bool = False
+) -> None:
     if value is None and allow_none:
         return
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
-        expected = "a number of seconds > 0 or None" if allow_none else "a number of seconds > 0"
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        valid = False
+    else:
+        valid = value >= 0 if allow_zero else value > 0
+    if not valid:
+        expected = "a number of seconds " + (">= 0" if allow_zero else "> 0")
+        if allow_none:
+            expected += " or None"
         msg = f"{name} must be {expected}, not {value!r}."
         raise ValueError(msg)
+
+
+def _check_text(name: str, value: object) -> None:
+    if value is None:
+        return
+    if not isinstance(value, str):
+        msg = f"{name} must be a str or None, not {type(value).__name__}."
+        raise TypeError(msg)
+    if not value.strip():
+        msg = f"{name} must not be empty; pass None to use the AWS default chain."
+        raise ValueError(msg)
+
+
+def _check_tags(tags: object) -> None:
+    if tags is None:
+        return
+    valid = isinstance(tags, Mapping) and all(
+        isinstance(key, str) and isinstance(value, str) for key, value in tags.items()
+    )
+    if not valid:
+        msg = "tags must be a mapping of str keys to str values, such as {'team': 'orders'}."
+        raise TypeError(msg)
+
+
+def _check_session(session: object) -> None:
+    # aiobotocore's AioSession has create_client(); aioboto3's Session has client().
+    if session is None or any(
+        callable(getattr(session, method, None)) for method in ("create_client", "client")
+    ):
+        return
+    msg = (
+        "session must be an aiobotocore AioSession or an aioboto3.Session, "
+        f"not {type(session).__name__}."
+    )
+    raise TypeError(msg)
 
 
 class AwsSecretProvider:
@@ -218,10 +262,22 @@ class AwsSecretProvider:
         if auto_create is not None and not isinstance(auto_create, bool):
             msg = f"auto_create must be True, False or None, not {auto_create!r}."
             raise TypeError(msg)
+        for option, text in (
+            ("region_name", region_name),
+            ("endpoint_url", endpoint_url),
+            ("profile_name", profile_name),
+            ("kms_key_id", kms_key_id),
+        ):
+            _check_text(option, text)
+        _check_session(session)
+        _check_tags(tags)
         _check_seconds("cache_ttl", cache_ttl, allow_none=True)
         _check_seconds("refresh_failure_delay", refresh_failure_delay)
         _check_seconds("connect_timeout", connect_timeout)
         _check_seconds("read_timeout", read_timeout)
+        _check_seconds("max_retry_time", max_retry_time, allow_zero=True)
+        _check_seconds("retry_base_delay", retry_base_delay, allow_zero=True)
+        _check_seconds("retry_max_delay", retry_max_delay, allow_zero=True)
         if isinstance(max_attempts, bool) or not isinstance(max_attempts, int):
             msg = f"max_attempts must be an int >= 1, not {max_attempts!r}."
             raise TypeError(msg)

@@ -211,11 +211,24 @@ async def open_client(
         )
         raise AwsConfigurationError(msg) from exc
     except ProfileNotFound as exc:
-        msg = f"The AWS profile {profile_name!r} was not found in the AWS config files."
+        msg = (
+            f"The AWS profile {profile_name!r} was not found in the AWS config files. "
+            "Check the name with 'aws configure list-profiles', or pass profile_name=None "
+            "to use the default credential chain."
+        )
         raise AwsConfigurationError(msg) from exc
+    except PartialCredentialsError as exc:
+        msg = (
+            f"The AWS credentials are incomplete ({exc}). Set both the access key id and "
+            "the secret access key, or remove both to use the rest of the credential chain."
+        )
+        raise AwsCredentialsError(msg) from exc
     except ValueError as exc:
-        # botocore raises ValueError for an endpoint URL it cannot parse.
-        msg = f"Cannot open a Secrets Manager client for endpoint_url={endpoint_url!r}: {exc}"
+        # botocore raises ValueError for a region name or an endpoint URL it cannot use.
+        msg = (
+            f"Cannot open a Secrets Manager client with region_name={region_name!r} and "
+            f"endpoint_url={endpoint_url!r}: {exc}. Check both values."
+        )
         raise AwsConfigurationError(msg) from exc
     except BotoCoreError as exc:
         msg = f"Cannot open a Secrets Manager client: {exc}"

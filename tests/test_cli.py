@@ -353,7 +353,7 @@ def test_rotate_rejects_guid_fig_would_reject(
 
     _, err = capsys.readouterr()
     assert code == 2
-    assert "2 distinct characters" in _one_error_line(err)
+    assert "only 2 distinct character(s)" in _one_error_line(err)
     assert proxy.count() == 0
 
 
@@ -529,7 +529,7 @@ def test_policy_default_allows_only_reads(capsys: pytest.CaptureFixture[str]) ->
     ]
 
 
-def test_policy_allow_create_adds_create_and_tag(capsys: pytest.CaptureFixture[str]) -> None:
+def test_policy_allow_create_adds_create(capsys: pytest.CaptureFixture[str]) -> None:
     document = _policy(
         capsys, "Orders", "--allow-create", "--region", "eu-west-1", "--account-id", "123456789012"
     )
@@ -538,7 +538,6 @@ def test_policy_allow_create_adds_create_and_tag(capsys: pytest.CaptureFixture[s
     assert sorted(statement["Action"]) == [
         "secretsmanager:CreateSecret",
         "secretsmanager:GetSecretValue",
-        "secretsmanager:TagResource",
     ]
     assert statement["Resource"] == [
         "arn:aws:secretsmanager:eu-west-1:123456789012:secret:FIG_ORDERS_SECRET-??????"
@@ -735,4 +734,122 @@ def test_module_get_prints_secret(admin: Any, proxy: FaultProxy, tmp_path: Path)
     assert result.returncode == 0
     assert result.stdout == f"{OLD_VALUE}\n"
     assert result.stderr == ""
+    assert proxy.count("GetSecretValue") == 1
+
+
+def test_policy_allow_tagging_adds_tag_resource(capsys: pytest.CaptureFixture[str]) -> None:
+    document = _policy(capsys, "Orders", "--allow-create", "--allow-tagging")
+
+    (statement,) = document["Statement"]
+    assert sorted(statement["Action"]) == [
+        "secretsmanager:CreateSecret",
+        "secretsmanager:GetSecretValue",
+        "secretsmanager:TagResource",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("arguments", "expected"),
+    [
+        pytest.param(["--allow-tagging"], "--allow-create", id="tagging-without-create"),
+        pytest.param(["--region", "cn-north-1"], "--partition aws-cn", id="china-region"),
+        pytest.param(["--region", "us-gov-west-1"], "--partition aws-us-gov", id="govcloud"),
+        pytest.param(
+            ["--partition", "aws-cn", "--region", "eu-west-1"], "--partition aws", id="cn-mix"
+        ),
+    ],
+)
+def test_policy_inconsistent_options_exit_2(
+    arguments: list[str], expected: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["policy", "Orders", *arguments])
+
+    out, err = capsys.readouterr()
+    assert code == 2
+    assert out == ""
+    assert expected in err
+
+
+@pytest.mark.prints_secret
+def test_get_weak_secret_warns_on_stderr(
+    admin: Any, endpoint_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    admin.create_secret(Name="FIG_WEAK_SECRET", SecretString="weak-1")
+
+    code = main(["get", "Weak", *_aws(endpoint_url)])
+
+    out, err = capsys.readouterr()
+    assert code == 0
+    assert out == "weak-1\n"
+    (line,) = err.splitlines()
+    assert line.startswith("fig-secret-aws: warning: ")
+    assert "FIG_WEAK_SECRET" in line
+    assert "weak-1" not in line
+
+
+def test_error_keeps_spaces_of_client_name(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["name", "My  Serv#ice"])
+
+    _, err = capsys.readouterr()
+    assert code == 2
+    assert "'My  Serv#ice'" in _one_error_line(err)
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        pytest.param(["--region", ""], id="empty-region"),
+        pytest.param(["--region", "not a region"], id="bad-region"),
+        pytest.param(["--endpoint-url", ""], id="empty-endpoint"),
+        pytest.param(["--endpoint-url", "ftp://127.0.0.1:1"], id="ftp-endpoint"),
+    ],
+)
+@pytest.mark.parametrize("command", ["get", "ensure"])
+def test_bad_aws_option_exits_2(
+    command: str, options: list[str], proxy: FaultProxy, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main([command, "Orders", *options])
+
+    out, err = capsys.readouterr()
+    assert code == 2
+    assert out == ""
+    assert options[0] in _one_error_line(err)
+    assert proxy.count() == 0
+
+
+def test_missing_region_names_region_option(
+    endpoint_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("AWS_DEFAULT_REGION")
+
+    code = main(["get", "Orders", "--endpoint-url", endpoint_url])
+
+    _, err = capsys.readouterr()
+    assert code == 1
+    assert "pass --region" in _one_error_line(err)
+
+
+@pytest.mark.prints_secret
+def test_closed_stdout_ends_without_traceback(
+    admin: Any, proxy: FaultProxy, tmp_path: Path
+) -> None:
+    """``fig-secret-aws get X | head -c0``: the reader has gone before the secret is printed."""
+    admin.create_secret(Name="FIG_PIPED_SECRET", SecretString=OLD_VALUE)
+    environment = child_process_environment(proxy.url, tmp_path)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "fig_secret_aws", "get", "Piped"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=environment,
+    )
+    assert process.stdout is not None
+    assert process.stderr is not None
+    process.stdout.close()
+
+    err = process.stderr.read().decode()
+    process.stderr.close()
+    code = process.wait(timeout=SUBPROCESS_TIMEOUT)
+
+    assert code == 1
+    assert "Traceback" not in err
     assert proxy.count("GetSecretValue") == 1

@@ -273,7 +273,18 @@ async def test_non_string_name_raises_type_error(
         pytest.param({"max_attempts": 2.5}, TypeError, "max_attempts", id="float-attempts"),
         pytest.param({"read_timeout": 0}, ValueError, "read_timeout", id="zero-timeout"),
         pytest.param({"max_pool_connections": 0}, ValueError, "max_pool", id="empty-pool"),
-        pytest.param({"retry_base_delay": -1}, ValueError, "base_delay", id="negative-delay"),
+        pytest.param(
+            {"retry_base_delay": -1}, ValueError, "^retry_base_delay", id="negative-delay"
+        ),
+        pytest.param({"max_retry_time": "10"}, ValueError, "^max_retry_time", id="string-time"),
+        pytest.param({"retry_max_delay": None}, ValueError, "^retry_max_delay", id="none-delay"),
+        pytest.param({"region_name": 5}, TypeError, "region_name", id="int-region"),
+        pytest.param({"region_name": ""}, ValueError, "region_name", id="empty-region"),
+        pytest.param({"endpoint_url": " "}, ValueError, "endpoint_url", id="blank-endpoint"),
+        pytest.param({"profile_name": b"ops"}, TypeError, "profile_name", id="bytes-profile"),
+        pytest.param({"tags": {"team": 1}}, TypeError, "tags", id="int-tag-value"),
+        pytest.param({"tags": [("team", "a")]}, TypeError, "tags", id="tag-pairs"),
+        pytest.param({"session": "not a session"}, TypeError, "AioSession", id="string-session"),
         pytest.param(
             {"client": object(), "region_name": "eu-west-1"},
             AwsConfigurationError,
@@ -287,14 +298,6 @@ def test_bad_options_rejected_at_construction(
 ) -> None:
     with pytest.raises(error_type, match=match):
         AwsSecretProvider(**options)
-
-
-@pytest.mark.asyncio
-async def test_session_with_wrong_type_rejected(make_provider: ProviderFactory) -> None:
-    provider = make_provider(session="not a session", endpoint_url=None)
-
-    with pytest.raises(TypeError, match="AioSession"):
-        await provider.get_secret("Orders")
 
 
 @pytest.mark.parametrize(
@@ -314,3 +317,17 @@ def test_errors_survive_pickling(error: FigSecretError) -> None:
     assert type(copy) is type(error)
     assert str(copy) == str(error)
     assert copy.__dict__ == error.__dict__
+
+
+@pytest.mark.asyncio
+async def test_partial_credentials_raise_credentials_error(
+    monkeypatch: pytest.MonkeyPatch, make_provider: ProviderFactory, proxy: FaultProxy
+) -> None:
+    monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
+    provider = make_provider()
+
+    with pytest.raises(AwsCredentialsError, match="incomplete") as caught:
+        await provider.get_secret("Half Keyed")
+
+    assert isinstance(caught.value.__cause__, BotoCoreError)
+    assert proxy.count() == 0

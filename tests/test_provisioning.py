@@ -300,7 +300,7 @@ async def test_rotate_retries_throttling(
         pytest.param("too-short-secret-value", "22 characters", id="short"),
         pytest.param(f" {NEW_VALUE}", "whitespace", id="leading-space"),
         pytest.param(f"{NEW_VALUE}\n", "whitespace", id="trailing-newline"),
-        pytest.param("ab" * 20, "2 distinct characters", id="few-distinct"),
+        pytest.param("ab" * 20, "only 2 distinct character(s)", id="few-distinct"),
         pytest.param("", "0 characters", id="empty"),
     ],
 )

@@ -644,7 +644,7 @@ def _access_denied(operation: str, secret_name: str, message: str) -> SecretAcce
         advice = f"Allow {action} on the secret's ARN in the caller's IAM policy."
 
     return SecretAccessDeniedError(
-        f"Access denied: {action} on {secret_name!r} was refused ({message}). {advice}",
+        f"Access denied: {action} on {secret_name!r} was denied ({message}). {advice}",
         secret_name=secret_name,
         action=action,
     )
@@ -658,14 +658,14 @@ def _unavailable(
     manager: SecretsManager,
 ) -> SecretsManagerUnavailableError:
     if isinstance(error, ClientError):
-        what = f"kept failing with {_describe(error)}"
+        failure = f"kept failing with {_describe(error)}"
     elif isinstance(error, BotoConnectionError):
-        what = f"could not reach Secrets Manager at {manager.endpoint_url} ({error})"
+        failure = f"could not reach Secrets Manager at {manager.endpoint_url} ({error})"
     else:
-        what = f"failed on the network ({error})"
+        failure = f"failed on the network ({error})"
 
     return SecretsManagerUnavailableError(
-        f"{operation} for {secret_name!r} {what}; gave up after {attempts} attempt(s). "
+        f"{operation} for {secret_name!r} {failure}; gave up after {attempts} attempt(s). "
         "The failure is transient: try again later, or raise the retry bounds "
         "(max_attempts, max_retry_time).",
         secret_name=secret_name,

@@ -29,7 +29,7 @@ THROTTLED = ErrorReply("ThrottlingException", "Rate exceeded")
 
 
 class FakeClock:
-    """A clock for the provider's cache that moves only when told to."""
+    """A clock for the provider's cache that moves only when a test advances it."""
 
     def __init__(self) -> None:
         self.now = 1000.0

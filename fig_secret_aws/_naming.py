@@ -10,7 +10,7 @@ from ._errors import InvalidClientNameError
 __all__ = ["MAX_SECRET_NAME_LENGTH", "secret_name_for"]
 
 MAX_SECRET_NAME_LENGTH = 512
-"""The longest secret name that Secrets Manager accepts."""
+"""The maximum length of a secret name that Secrets Manager accepts."""
 
 _PREFIX = "FIG_"
 _SUFFIX = "_SECRET"

@@ -1,4 +1,4 @@
-"""Secrets that exist but cannot serve a string, permanent failures, and what errors say."""
+"""Unreadable secrets, permanent failures, and the content of error messages."""
 
 from __future__ import annotations
 
@@ -51,7 +51,7 @@ async def test_scheduled_for_deletion_says_how_to_restore(
 async def test_create_on_name_pending_deletion_raises_scheduled(
     make_provider: ProviderFactory, proxy: FaultProxy
 ) -> None:
-    """AWS answers InvalidRequestException when a create reuses a name pending deletion."""
+    """AWS returns InvalidRequestException when a create reuses a name pending deletion."""
     proxy.inject(
         "CreateSecret",
         ErrorReply(

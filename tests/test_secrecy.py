@@ -80,7 +80,7 @@ async def test_errors_never_carry_the_value(
     proxy: FaultProxy,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """An error after a value was cached says nothing of that value."""
+    """An error raised after a value was cached does not contain that value."""
     admin.create_secret(Name="FIG_CANARY_SECRET", SecretString=CANARY)
     caplog.set_level(logging.DEBUG)
     provider = make_provider(max_attempts=2)

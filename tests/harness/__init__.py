@@ -1,6 +1,6 @@
 """Test harness: a local moto server, a fault-injecting proxy and an isolated AWS environment.
 
-`aws_errors` holds error replies shaped like Secrets Manager's, and `SilentEndpoint` is a
+`aws_errors` contains error replies shaped like Secrets Manager's, and `SilentEndpoint` is a
 local endpoint that never responds.
 """
 

@@ -18,7 +18,7 @@ import time
 import uuid
 from collections import deque
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Union
+from typing import Union
 from urllib.parse import urlsplit
 
 from ._http import (
@@ -31,11 +31,7 @@ from ._http import (
     serialize_request,
     serialize_response,
 )
-
-if TYPE_CHECKING:
-    from types import TracebackType
-
-    from typing_extensions import Self
+from ._lifecycle import StartStop
 
 logger = logging.getLogger(__name__)
 
@@ -196,7 +192,7 @@ def _protocol_error_bytes(status: int, message: str) -> bytes:
     return build_response(status, reason, headers, message.encode(), keep_alive=False)
 
 
-class FaultProxy:
+class FaultProxy(StartStop):
     """Reverse proxy on 127.0.0.1 that records requests and injects faults.
 
     Every public method is safe to call from any thread. Requests that are still running when
@@ -284,20 +280,6 @@ class FaultProxy:
         self._loop = None
         self._server = None
         self._port = None
-
-    def __enter__(self) -> Self:
-        """Start the proxy and return it."""
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc_value: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        """Stop the proxy."""
-        self.stop()
 
     # Recording and fault injection, called from the test thread.
 

@@ -4,19 +4,15 @@ from __future__ import annotations
 
 import logging
 import urllib.request
-from typing import TYPE_CHECKING
 
 from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 
-if TYPE_CHECKING:
-    from types import TracebackType
-
-    from typing_extensions import Self
+from ._lifecycle import StartStop
 
 _RESET_TIMEOUT_SECONDS = 10.0
 
 
-class MotoServer:
+class MotoServer(StartStop):
     """moto server bound to 127.0.0.1 on a free port.
 
     moto's `ThreadedMotoServer` binds to every interface by default (moto 5.2), so the address is
@@ -67,17 +63,3 @@ class MotoServer:
             response.read()
         if status != 200:
             raise RuntimeError(f"moto reset failed with HTTP status {status}")
-
-    def __enter__(self) -> Self:
-        """Start the server and return it."""
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc_value: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        """Stop the server."""
-        self.stop()

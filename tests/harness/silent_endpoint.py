@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import socket
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from types import TracebackType
-
-    from typing_extensions import Self
+from ._lifecycle import StartStop
 
 
-class SilentEndpoint:
+class SilentEndpoint(StartStop):
     """A listening socket on 127.0.0.1 that never accepts a connection, reads or replies.
 
     By default the kernel completes each client connection into a large listen backlog, so a
@@ -56,17 +52,3 @@ class SilentEndpoint:
                 sock.close()
         self._filler = None
         self._listener = None
-
-    def __enter__(self) -> Self:
-        """Start listening and return the endpoint."""
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc_value: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        """Stop listening."""
-        self.stop()
